@@ -1,0 +1,2 @@
+//! Shaping between the agent's arguments/results and Atlassian's requests/responses.
+pub mod request;
