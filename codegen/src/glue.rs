@@ -312,9 +312,11 @@ pub fn emit_glue(methods: &[Method], op_ids: &[String], path_names: &[Vec<String
                 #(#fields)*
             }
         });
+        // Operations without parameters still check that no argument was given.
+        let binding = if call_args.is_empty() { quote!(_) } else { quote!(a) };
         arms.push(quote! {
             #op_id => {
-                let a: #args_ident = ::serde_path_to_error::deserialize(args).map_err(DispatchError::Args)?;
+                let #binding: #args_ident = ::serde_path_to_error::deserialize(args).map_err(DispatchError::Args)?;
                 client.#method_ident(#(#call_args),*).await.map_err(DispatchError::Api)
             }
         });

@@ -139,23 +139,20 @@ fn patch_request_body(body: &mut Value, at: &str, log: &mut PatchLog) -> Result<
         t == "application/json"
             || (t.starts_with("application/") && t.ends_with("+json") && !t.contains("json-patch"))
     };
-    let keep = if let Some(t) = types.iter().find(|t| t.as_str() == "application/json") {
-        Some((t.clone(), "application/json"))
-    } else if let Some(t) = types.iter().find(|t| is_json(t)) {
-        Some((t.clone(), "application/json"))
-    } else if let Some(t) = types
-        .iter()
-        .find(|t| t.as_str() == "*/*" || t.as_str() == "application/octet-stream")
-    {
-        Some((t.clone(), "application/octet-stream"))
-    } else if let Some(t) = types
-        .iter()
-        .find(|t| t.as_str() == "application/x-www-form-urlencoded" || t.as_str() == "text/plain")
-    {
-        Some((t.clone(), t.as_str()))
-    } else {
-        None
-    };
+    // Preference order: JSON, a +json type, raw bytes, then form or text.
+    let pick = |pred: &dyn Fn(&str) -> bool| types.iter().find(|t| pred(t)).cloned();
+    let keep = pick(&|t| t == "application/json")
+        .map(|t| (t, "application/json"))
+        .or_else(|| pick(&|t| is_json(t)).map(|t| (t, "application/json")))
+        .or_else(|| {
+            pick(&|t| t == "*/*" || t == "application/octet-stream")
+                .map(|t| (t, "application/octet-stream"))
+        })
+        .or_else(|| {
+            pick(&|t| t == "application/x-www-form-urlencoded")
+                .map(|t| (t, "application/x-www-form-urlencoded"))
+        })
+        .or_else(|| pick(&|t| t == "text/plain").map(|t| (t, "text/plain")));
     let Some((from, to)) = keep else {
         return Err(format!(
             "its request body is {} only, which is not supported yet (multipart uploads and JSON Patch need hand-written tools)",

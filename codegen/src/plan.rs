@@ -4,7 +4,7 @@
 use crate::config::{self, OtherParams, ToolEntry};
 use crate::diag::Diagnostic;
 use crate::patch::{JOIN_ARRAY, UNSUPPORTED};
-use crate::schema::{portable, schema_at, trim_description};
+use crate::schema::{portable, schema_at, trim_description, PointerTarget};
 use crate::spec::Spec;
 use serde_json::{json, Map, Value};
 use std::collections::{BTreeSet, HashSet};
@@ -177,7 +177,7 @@ pub fn plan_tool(
             if api_required {
                 errors.push(
                     Diagnostic::at(file, rule_pos.or(config::pos(&entry.operation)), format!("tool `{name}`: required parameter `{api}` cannot be hidden"))
-                        .help(format!("give it a fixed `value:` instead, or list it under `params:` so it stays offered")),
+                        .help("give it a fixed `value:` instead, or list it under `params:` so it stays offered"),
                 );
             }
             continue;
@@ -374,18 +374,17 @@ fn plan_body(
             .as_ref()
             .map(|p| p.value.clone())
             .unwrap_or_default();
-        let target = match check_pointer(
+        let target = check_pointer(
             spec,
             &schema,
             &pointer,
+            true,
             file,
             rule.pointer.as_ref().and_then(config::pos).or(rule_pos),
             name,
+            param.value.as_str(),
             errors,
-        ) {
-            Some(t) => t,
-            None => return None,
-        };
+        )?;
         let mut s = target
             .map(|t| portable(spec, &t, false))
             .unwrap_or_else(|| json!({"type": "object", "additionalProperties": true}));
@@ -431,19 +430,16 @@ fn plan_body(
             );
             continue;
         }
-        let Some(target) = check_pointer(spec, &schema, &pointer, file, fpos, name, errors) else {
+        let has_own = f.schema.is_some();
+        let Some(target) = check_pointer(
+            spec, &schema, &pointer, has_own, file, fpos, name, arg, errors,
+        ) else {
             continue;
         };
         let mut s = match (&f.schema, target) {
             (Some(own), _) => own.clone(),
             (None, Some(t)) => portable(spec, &t, false),
-            (None, None) => {
-                errors.push(
-                    Diagnostic::at(file, fpos, format!("tool `{name}`: `{pointer}` is inside a free-form object, so its type is unknown"))
-                        .help(format!("give `{arg}` a `schema:` (e.g. `schema: {{type: string}}`)")),
-                );
-                continue;
-            }
+            (None, None) => continue,
         };
         if let Some(obj) = s.as_object_mut() {
             if let Some(d) = &f.description {
@@ -474,18 +470,39 @@ fn plan_body(
     Some(plan)
 }
 
+/// Checks a body pointer. `Some(Some(schema))`: declared; `Some(None)`: free-form (the entry must
+/// give a schema); `None`: an error was recorded.
+#[allow(clippy::too_many_arguments)]
 fn check_pointer(
     spec: &Spec,
     schema: &Value,
     pointer: &str,
+    has_own_schema: bool,
     file: &str,
     pos: Option<crate::diag::Pos>,
     name: &str,
+    arg: &str,
     errors: &mut Vec<Diagnostic>,
 ) -> Option<Option<Value>> {
     match schema_at(spec, schema, pointer) {
-        Ok(t) => Some(t),
-        Err((at, known)) => {
+        PointerTarget::Declared(t) => Some(Some(t)),
+        PointerTarget::FreeForm if has_own_schema => Some(None),
+        PointerTarget::FreeForm => {
+            errors.push(
+                Diagnostic::at(file, pos, format!("tool `{name}`: `{pointer}` is inside a free-form object, so its type is unknown"))
+                    .help(format!("give `{arg}` a `schema:` (e.g. `schema: {{type: string}}`)")),
+            );
+            None
+        }
+        PointerTarget::Undeclared { .. } if has_own_schema => Some(None),
+        PointerTarget::Undeclared { at, known } => {
+            errors.push(
+                Diagnostic::at(file, pos, format!("tool `{name}`: the request body does not declare `{at}`"))
+                    .help(format!("declared there: {}; for an extra field the API accepts, give `{arg}` a `schema:`", known.join(", "))),
+            );
+            None
+        }
+        PointerTarget::Missing { at, known } => {
             errors.push(
                 Diagnostic::at(
                     file,

@@ -272,48 +272,50 @@ pub fn trim_description(text: &str) -> String {
     }
 }
 
-/// Walks a JSON pointer through a body schema. `Ok(Some(schema))`: the pointer names a declared
-/// property; `Ok(None)`: it lands inside a free-form object; `Err(known)`: a segment is not there,
-/// with the property names that are.
-pub fn schema_at<'a>(
-    spec: &'a Spec,
-    body: &'a Value,
-    pointer: &str,
-) -> Result<Option<Value>, (String, Vec<String>)> {
-    let mut current = Some(body.clone());
+/// Where a JSON pointer into a body schema lands.
+#[derive(Debug, PartialEq)]
+pub enum PointerTarget {
+    /// A declared property (its schema).
+    Declared(Value),
+    /// Inside an object declared free-form (`fields: {additionalProperties: {}}`): any key goes.
+    FreeForm,
+    /// An undeclared key of an object that accepts extra keys: `at` is the first undeclared
+    /// segment, `known` the declared names there.
+    Undeclared { at: String, known: Vec<String> },
+    /// A key a closed object does not have.
+    Missing { at: String, known: Vec<String> },
+}
+
+/// Walks a JSON pointer through a body schema (refs resolved, `allOf` merged).
+pub fn schema_at(spec: &Spec, body: &Value, pointer: &str) -> PointerTarget {
+    let mut current = body.clone();
     if pointer.is_empty() {
-        return Ok(current);
+        return PointerTarget::Declared(current);
     }
     let mut walked = String::new();
     for raw in pointer.trim_start_matches('/').split('/') {
         let seg = raw.replace("~1", "/").replace("~0", "~");
-        let Some(cur) = current.take() else {
-            return Ok(None);
-        };
-        let merged = flatten_all_of(spec, &cur);
-        let props = merged.get("properties").and_then(Value::as_object);
-        match props.and_then(|p| p.get(&seg)) {
-            Some(next) => current = Some(next.clone()),
-            None => {
-                let free = match merged.get("additionalProperties") {
-                    Some(Value::Bool(false)) => false,
-                    Some(_) => true,
-                    None => props.is_none(),
-                };
-                if free {
-                    current = None;
-                } else {
-                    let known = props
-                        .map(|p| p.keys().cloned().collect())
-                        .unwrap_or_default();
-                    return Err((format!("{walked}/{seg}"), known));
-                }
-            }
-        }
+        let merged = flatten_all_of(spec, &current);
+        let props = merged
+            .get("properties")
+            .and_then(Value::as_object)
+            .filter(|p| !p.is_empty());
         walked.push('/');
         walked.push_str(raw);
+        if let Some(next) = props.and_then(|p| p.get(&seg)) {
+            current = next.clone();
+            continue;
+        }
+        let known: Vec<String> = props
+            .map(|p| p.keys().cloned().collect())
+            .unwrap_or_default();
+        return match (merged.get("additionalProperties"), props) {
+            (Some(Value::Bool(false)), _) => PointerTarget::Missing { at: walked, known },
+            (_, None) => PointerTarget::FreeForm,
+            (_, Some(_)) => PointerTarget::Undeclared { at: walked, known },
+        };
     }
-    Ok(current)
+    PointerTarget::Declared(current)
 }
 
 /// A schema with its refs resolved and `allOf` parts' properties merged in (one level).
@@ -415,13 +417,27 @@ mod tests {
     fn pointers_walk_declared_and_free_form_objects() {
         let s = spec();
         let body = json!({"$ref": "#/components/schemas/Details"});
-        assert_eq!(schema_at(&s, &body, "/fields/summary"), Ok(None));
         assert_eq!(
-            schema_at(&s, &body, "/closed/a").ok().flatten(),
-            Some(json!({"type": "string"}))
+            schema_at(&s, &body, "/fields/summary"),
+            PointerTarget::FreeForm
         );
-        let err = schema_at(&s, &body, "/closed/b").err();
-        assert_eq!(err, Some(("/closed/b".to_string(), vec!["a".to_string()])));
-        assert!(schema_at(&s, &body, "/nope").is_err());
+        assert_eq!(
+            schema_at(&s, &body, "/closed/a"),
+            PointerTarget::Declared(json!({"type": "string"}))
+        );
+        assert_eq!(
+            schema_at(&s, &body, "/closed/b"),
+            PointerTarget::Missing {
+                at: "/closed/b".into(),
+                known: vec!["a".into()]
+            }
+        );
+        assert_eq!(
+            schema_at(&s, &body, "/nope"),
+            PointerTarget::Undeclared {
+                at: "/nope".into(),
+                known: vec!["fields".into(), "closed".into()]
+            }
+        );
     }
 }
