@@ -1,5 +1,5 @@
 //! The HTTP layer under every generated client: attaches credentials, retries what is safe to
-//! retry (429 always; 502/503/504 and connection errors for idempotent methods), renews a refused
+//! retry (429 always; 500/502/503/504 and connection errors for idempotent methods), renews a refused
 //! OAuth token once, and never follows a redirect with credentials to another host.
 
 use crate::auth::Auth;
@@ -148,7 +148,7 @@ impl Transport {
                 Ok(r) if r.status() == StatusCode::TOO_MANY_REQUESTS => {
                     Some(retry_after(r.headers(), policy))
                 }
-                Ok(r) if idempotent && matches!(r.status().as_u16(), 502..=504) => {
+                Ok(r) if idempotent && matches!(r.status().as_u16(), 500 | 502..=504) => {
                     Some(backoff(policy, attempt))
                 }
                 Err(e) if idempotent && (e.is_connect() || e.is_timeout()) => {

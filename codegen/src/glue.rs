@@ -313,7 +313,11 @@ pub fn emit_glue(methods: &[Method], op_ids: &[String], path_names: &[Vec<String
             }
         });
         // Operations without parameters still check that no argument was given.
-        let binding = if call_args.is_empty() { quote!(_) } else { quote!(a) };
+        let binding = if call_args.is_empty() {
+            quote!(_)
+        } else {
+            quote!(a)
+        };
         arms.push(quote! {
             #op_id => {
                 let #binding: #args_ident = ::serde_path_to_error::deserialize(args).map_err(DispatchError::Args)?;
