@@ -5,10 +5,12 @@
 pub mod app;
 pub mod auth;
 pub mod config;
+pub mod doctor;
 #[allow(missing_docs)]
 pub mod generated;
 pub mod http;
 pub mod logging;
 pub mod registry;
+pub mod server;
 pub mod shape;
 pub mod upstream;

@@ -1,6 +1,8 @@
 //! Helpers shared by the integration tests: settings pointing at a mock Atlassian.
 #![allow(dead_code)]
 
+pub mod server;
+
 use atlassian_mcp::app::App;
 use atlassian_mcp::config::Settings;
 use atlassian_mcp::http::RetryPolicy;

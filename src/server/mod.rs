@@ -1,0 +1,238 @@
+//! The MCP server: a hand-written `ServerHandler` over the generated registry.
+
+pub mod audit;
+pub mod filters;
+pub mod transport;
+pub mod validate;
+
+use crate::app::{App, CallError, CallOutput};
+use crate::config::Settings;
+use crate::generated::registry::TOOLS;
+use crate::http::RetryPolicy;
+use crate::registry::ToolDef;
+use audit::{Audit, Outcome};
+use filters::Filters;
+use rmcp::model::{
+    CallToolRequestParams, CallToolResponse, CallToolResult, ContentBlock, ListToolsResult,
+    PaginatedRequestParams, ServerCapabilities, ServerConfig, Tool,
+};
+use rmcp::service::RequestContext;
+use rmcp::{ErrorData as McpError, RoleServer, ServerHandler};
+use serde_json::{json, Map, Value};
+use std::sync::Arc;
+use std::time::Instant;
+use tokio::sync::OnceCell;
+
+/// Everything the handler shares across sessions.
+pub struct ServerState {
+    settings: Settings,
+    retry: RetryPolicy,
+    filters: Filters,
+    app: OnceCell<App>,
+    audit: Audit,
+    /// The tools served (after filters), as `tools/list` returns them.
+    listed: Vec<Tool>,
+}
+
+impl std::fmt::Debug for ServerState {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ServerState")
+            .field("tools", &self.listed.len())
+            .finish_non_exhaustive()
+    }
+}
+
+/// The MCP handler; cheap to clone (one per HTTP request in stateless mode).
+#[derive(Clone, Debug)]
+pub struct AtlassianServer(Arc<ServerState>);
+
+/// The MCP `Tool` for a registry entry: the same JSON as `generated/tools.json`.
+pub fn mcp_tool(t: &ToolDef) -> Tool {
+    let mut ann = Map::new();
+    if let Some(title) = t.annotations.title {
+        ann.insert("title".into(), json!(title));
+    }
+    ann.insert("readOnlyHint".into(), json!(t.annotations.read_only));
+    ann.insert("destructiveHint".into(), json!(t.annotations.destructive));
+    ann.insert("idempotentHint".into(), json!(t.annotations.idempotent));
+    ann.insert("openWorldHint".into(), json!(t.annotations.open_world));
+    let value = json!({
+        "name": t.name,
+        "description": t.description,
+        "inputSchema": crate::app::input_schema(t),
+        "annotations": ann,
+    });
+    serde_json::from_value(value)
+        .unwrap_or_else(|_| Tool::new(t.name, t.description, Arc::new(Map::new())))
+}
+
+/// The registry's tools that pass `filters`, logging once why others are hidden.
+pub fn visible_tools(filters: &Filters) -> Vec<&'static ToolDef> {
+    let mut out = Vec::new();
+    for t in TOOLS {
+        match filters.check(t) {
+            Ok(()) => out.push(t),
+            Err(why) => tracing::info!(tool = t.name, "tool hidden: {why}"),
+        }
+    }
+    out
+}
+
+impl AtlassianServer {
+    pub fn new(settings: Settings, filters: Filters, audit: Audit, retry: RetryPolicy) -> Self {
+        let listed = visible_tools(&filters).into_iter().map(mcp_tool).collect();
+        AtlassianServer(Arc::new(ServerState {
+            settings,
+            retry,
+            filters,
+            app: OnceCell::new(),
+            audit,
+            listed,
+        }))
+    }
+
+    /// Tools as served.
+    pub fn tools(&self) -> &[Tool] {
+        &self.0.listed
+    }
+
+    async fn app(&self) -> Result<&App, String> {
+        self.0
+            .app
+            .get_or_try_init(|| App::connect(self.0.settings.clone(), self.0.retry.clone()))
+            .await
+    }
+
+    fn identity(&self) -> String {
+        match &self.0.settings.auth {
+            crate::config::AuthMode::OAuth { client_id, .. } => format!("oauth:{client_id}"),
+            crate::config::AuthMode::Basic { email, .. } => format!("basic:{email}"),
+            crate::config::AuthMode::Pat { .. } => "pat".into(),
+        }
+    }
+
+    /// Runs one tool call; every outcome but an unknown tool is a tool result.
+    pub async fn run(
+        &self,
+        name: &str,
+        args: Map<String, Value>,
+        cancel: tokio_util::sync::CancellationToken,
+    ) -> Result<CallToolResult, McpError> {
+        let started = Instant::now();
+        let Some(tool) = crate::registry::find(name) else {
+            return Err(McpError::invalid_params(
+                format!("unknown tool `{name}`"),
+                None,
+            ));
+        };
+        let digest = audit::digest(&args);
+        let finish = |outcome: Outcome, status: Option<u16>| {
+            self.0.audit.record(
+                name,
+                &digest,
+                outcome,
+                status,
+                started.elapsed().as_millis(),
+                &self.identity(),
+            );
+        };
+        if let Err(why) = self.0.filters.check(tool) {
+            finish(Outcome::Refused, None);
+            return Ok(error_result(format!("refused: {why}")));
+        }
+        let args_value = Value::Object(args);
+        if let Err(problems) =
+            validate::check_arguments(crate::app::input_schema(tool), &args_value)
+        {
+            finish(Outcome::Refused, None);
+            return Ok(error_result(format!(
+                "invalid arguments for `{name}`: {problems}"
+            )));
+        }
+        let Value::Object(args) = args_value else {
+            return Err(McpError::internal_error("arguments vanished", None));
+        };
+        let app = match self.app().await {
+            Ok(a) => a,
+            Err(e) => {
+                finish(Outcome::Error, None);
+                return Ok(error_result(format!("cannot reach Atlassian: {e}")));
+            }
+        };
+        let result = tokio::select! {
+            r = app.call(tool, &args) => r,
+            _ = cancel.cancelled() => {
+                finish(Outcome::Cancelled, None);
+                return Err(McpError::internal_error("request cancelled", None));
+            }
+        };
+        match result {
+            Ok(out) => {
+                finish(Outcome::Ok, Some(out.status));
+                Ok(success_result(out))
+            }
+            Err(e) => {
+                finish(Outcome::Error, e.status());
+                Ok(call_error_result(&e))
+            }
+        }
+    }
+}
+
+fn error_result(text: String) -> CallToolResult {
+    CallToolResult::error(vec![ContentBlock::text(text)])
+}
+
+fn call_error_result(e: &CallError) -> CallToolResult {
+    let mut r = error_result(e.to_string());
+    if let Some(status) = e.status() {
+        r.structured_content = Some(json!({"error": e.to_string(), "status": status}));
+    }
+    r
+}
+
+/// `structuredContent` (an object: non-objects are wrapped as `{"result": …}`) plus a text copy.
+fn success_result(out: CallOutput) -> CallToolResult {
+    let structured = match out.body {
+        Value::Object(o) => Value::Object(o),
+        Value::Null => json!({"ok": true, "status": out.status}),
+        other => json!({"result": other}),
+    };
+    let text = serde_json::to_string(&structured).unwrap_or_default();
+    let mut r = CallToolResult::success(vec![ContentBlock::text(text)]);
+    r.structured_content = Some(structured);
+    r
+}
+
+impl ServerHandler for AtlassianServer {
+    fn get_info(&self) -> ServerConfig {
+        let mut info = ServerConfig::new(ServerCapabilities::builder().enable_tools().build());
+        info.server_info =
+            rmcp::model::Implementation::new("atlassian-mcp", env!("CARGO_PKG_VERSION"));
+        info.instructions = Some("Jira and Confluence Cloud tools. Issue keys look like PROJ-123; Confluence pages are addressed by numeric id.".into());
+        info
+    }
+
+    async fn list_tools(
+        &self,
+        _request: Option<PaginatedRequestParams>,
+        _context: RequestContext<RoleServer>,
+    ) -> Result<ListToolsResult, McpError> {
+        Ok(ListToolsResult::with_all_items(self.0.listed.clone()))
+    }
+
+    fn get_tool(&self, name: &str) -> Option<Tool> {
+        self.0.listed.iter().find(|t| t.name == name).cloned()
+    }
+
+    async fn call_tool(
+        &self,
+        request: CallToolRequestParams,
+        context: RequestContext<RoleServer>,
+    ) -> Result<CallToolResponse, McpError> {
+        let args = request.arguments.unwrap_or_default();
+        self.run(&request.name, args, context.ct.clone())
+            .await
+            .map(CallToolResponse::from)
+    }
+}
