@@ -236,3 +236,54 @@ async fn incomplete_configuration_is_a_clear_startup_error() {
     );
     assert!(out.stdout.is_empty());
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn scopes_from_the_token_response_hide_tools_they_cannot_call() {
+    let mock = Mock::start(Config {
+        token_scope: Some("read:jira-work".into()),
+        ..Config::default()
+    })
+    .await
+    .expect("mock");
+    let c = client(&oauth_env(&mock)).await;
+    let before = c.list_all_tools().await.expect("tools/list");
+    assert!(
+        before.iter().any(|t| t.name == "jira_create_issue"),
+        "scopes unknown before the first token"
+    );
+    let ok = c
+        .call_tool(
+            CallToolRequestParams::new("jira_get_issue").with_arguments(
+                json!({"issue_key": "PROJ-1"})
+                    .as_object()
+                    .cloned()
+                    .unwrap_or_default(),
+            ),
+        )
+        .await
+        .expect("call");
+    assert_ne!(ok.is_error, Some(true));
+    let after = c.list_all_tools().await.expect("tools/list");
+    assert!(
+        after.iter().all(|t| t.name != "jira_create_issue"),
+        "write tool hidden once the token says read-only"
+    );
+    let refused = c
+        .call_tool(
+            CallToolRequestParams::new("jira_create_issue").with_arguments(
+                json!({"project_key": "PROJ", "summary": "x", "issue_type": "Task"})
+                    .as_object()
+                    .cloned()
+                    .unwrap_or_default(),
+            ),
+        )
+        .await
+        .expect("call");
+    assert_eq!(refused.is_error, Some(true));
+    assert!(
+        text_of(&refused).contains("write:jira-work"),
+        "{}",
+        text_of(&refused)
+    );
+    c.cancel().await.expect("shutdown");
+}

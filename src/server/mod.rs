@@ -29,6 +29,9 @@ pub struct ServerState {
     retry: RetryPolicy,
     filters: Filters,
     app: OnceCell<App>,
+    /// Scopes reported by the token endpoint, once a token was fetched (used when
+    /// ATLASSIAN_OAUTH_SCOPE is not set).
+    learned_scopes: std::sync::OnceLock<std::collections::BTreeSet<String>>,
     audit: Audit,
     /// The tools served (after filters), as `tools/list` returns them.
     listed: Vec<Tool>,
@@ -86,14 +89,65 @@ impl AtlassianServer {
             retry,
             filters,
             app: OnceCell::new(),
+            learned_scopes: std::sync::OnceLock::new(),
             audit,
             listed,
         }))
     }
 
-    /// Tools as served.
-    pub fn tools(&self) -> &[Tool] {
-        &self.0.listed
+    /// Tools as served now: the start-up list, less tools the token's scopes cannot call.
+    pub fn tools(&self) -> Vec<Tool> {
+        match self.0.learned_scopes.get() {
+            None => self.0.listed.clone(),
+            Some(granted) => self
+                .0
+                .listed
+                .iter()
+                .filter(|t| {
+                    crate::registry::find(&t.name)
+                        .is_none_or(|d| filters::scopes_satisfied(d, granted))
+                })
+                .cloned()
+                .collect(),
+        }
+    }
+
+    /// The filters in force, including scopes learned from the token response.
+    fn check(&self, tool: &ToolDef) -> Result<(), String> {
+        self.0.filters.check(tool)?;
+        if let Some(granted) = self.0.learned_scopes.get() {
+            if !filters::scopes_satisfied(tool, granted) {
+                return Err(format!(
+                    "`{}` needs OAuth scopes the credential was not granted: {}",
+                    tool.name,
+                    crate::app::required_scopes(tool)
+                ));
+            }
+        }
+        Ok(())
+    }
+
+    /// Records the token's scopes the first time they are known, and logs what they hide.
+    fn learn_scopes(&self, app: &App) {
+        if self.0.filters.granted_scopes.is_some() || self.0.learned_scopes.get().is_some() {
+            return;
+        }
+        let crate::auth::Auth::OAuth(src) = app.transport().auth() else {
+            return;
+        };
+        let Some(scope) = src.granted_scope() else {
+            return;
+        };
+        let granted = filters::parse_scopes(&scope);
+        let hidden: Vec<&str> = TOOLS
+            .iter()
+            .filter(|t| !filters::scopes_satisfied(t, &granted))
+            .map(|t| t.name)
+            .collect();
+        if !hidden.is_empty() {
+            tracing::warn!(tools = %hidden.join(", "), "the token's scopes do not cover these tools; hiding them");
+        }
+        let _ = self.0.learned_scopes.set(granted);
     }
 
     async fn app(&self) -> Result<&App, String> {
@@ -136,7 +190,7 @@ impl AtlassianServer {
                 &self.identity(),
             );
         };
-        if let Err(why) = self.0.filters.check(tool) {
+        if let Err(why) = self.check(tool) {
             finish(Outcome::Refused, None);
             return Ok(error_result(format!("refused: {why}")));
         }
@@ -159,6 +213,11 @@ impl AtlassianServer {
                 return Ok(error_result(format!("cannot reach Atlassian: {e}")));
             }
         };
+        self.learn_scopes(app);
+        if let Err(why) = self.check(tool) {
+            finish(Outcome::Refused, None);
+            return Ok(error_result(format!("refused: {why}")));
+        }
         let result = tokio::select! {
             r = app.call(tool, &args) => r,
             _ = cancel.cancelled() => {
@@ -166,6 +225,8 @@ impl AtlassianServer {
                 return Err(McpError::internal_error("request cancelled", None));
             }
         };
+        // The first token may have arrived with this call.
+        self.learn_scopes(app);
         match result {
             Ok(out) => {
                 finish(Outcome::Ok, Some(out.status));
@@ -218,11 +279,11 @@ impl ServerHandler for AtlassianServer {
         _request: Option<PaginatedRequestParams>,
         _context: RequestContext<RoleServer>,
     ) -> Result<ListToolsResult, McpError> {
-        Ok(ListToolsResult::with_all_items(self.0.listed.clone()))
+        Ok(ListToolsResult::with_all_items(self.tools()))
     }
 
     fn get_tool(&self, name: &str) -> Option<Tool> {
-        self.0.listed.iter().find(|t| t.name == name).cloned()
+        self.tools().into_iter().find(|t| t.name == name)
     }
 
     async fn call_tool(
