@@ -150,9 +150,20 @@ impl App {
         tool: &ToolDef,
         args: &Map<String, Value>,
     ) -> Result<CallOutput, CallError> {
-        let op_args = operation_args(tool, args)?;
-        let result = gen::dispatch(&self.clients, tool.spec, tool.operation_id, op_args).await;
-        match result {
+        let mut op_args = operation_args(tool, args)?;
+        if let Some(pre) = &tool.prefetch {
+            self.prefetch(tool, pre, args, &mut op_args).await?;
+        }
+        self.dispatch(tool, tool.operation_id, op_args).await
+    }
+
+    async fn dispatch(
+        &self,
+        tool: &ToolDef,
+        operation: &str,
+        op_args: Value,
+    ) -> Result<CallOutput, CallError> {
+        match gen::dispatch(&self.clients, tool.spec, operation, op_args).await {
             Ok(rv) => {
                 let status = rv.status().as_u16();
                 let mut stream = rv.into_inner().into_inner();
@@ -172,6 +183,58 @@ impl App {
                 })
             }
             Err(e) => Err(self.describe(tool, e).await),
+        }
+    }
+
+    /// Runs the tool's prefetch read and fills the body fields the agent left out.
+    async fn prefetch(
+        &self,
+        tool: &ToolDef,
+        pre: &crate::registry::PrefetchDef,
+        args: &Map<String, Value>,
+        op_args: &mut Value,
+    ) -> Result<(), CallError> {
+        let mut pre_args = Map::new();
+        for (api, arg) in pre.params {
+            if let Some(v) = args.get(*arg) {
+                pre_args.insert(api.to_string(), v.clone());
+            }
+        }
+        let fetched = self
+            .dispatch(tool, pre.operation_id, Value::Object(pre_args))
+            .await?
+            .body;
+        let Value::Object(obj) = op_args else {
+            return Ok(());
+        };
+        let body = obj
+            .entry(crate::shape::request::BODY_KEY.to_string())
+            .or_insert_with(|| Value::Object(Map::new()));
+        for f in pre.fill {
+            if body.pointer(f.to).is_some_and(|v| !v.is_null()) {
+                continue;
+            }
+            let Some(mut v) = fetched.pointer(f.from).cloned() else {
+                return Err(CallError::Internal(format!(
+                    "the answer of {} has no `{}` to fill `{}`",
+                    pre.operation_id, f.from, f.to
+                )));
+            };
+            if let Some(n) = f.add {
+                v = Value::from(v.as_i64().unwrap_or(0) + n);
+            }
+            crate::shape::request::write_pointer(body, f.to, v, false)
+                .map_err(CallError::Arguments)?;
+        }
+        Ok(())
+    }
+
+    /// Where browser links point, and the result size cap.
+    pub fn site(&self) -> crate::shape::response::Site {
+        crate::shape::response::Site {
+            jira: self.settings.jira_url.clone(),
+            confluence: self.settings.confluence_url.clone(),
+            cap: crate::shape::response::DEFAULT_CAP,
         }
     }
 

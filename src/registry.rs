@@ -65,9 +65,28 @@ pub struct BodyDef {
 /// Response shaping declared in tools.yaml.
 #[derive(Debug)]
 pub struct ResponseShape {
+    /// The array of records in the answer, if any.
+    pub items: Option<&'static str>,
     pub project: &'static [&'static str],
     pub drop: &'static [&'static str],
     pub transform: &'static [(&'static str, &'static str)],
+}
+
+/// A body field filled from a read made before the call.
+#[derive(Debug)]
+pub struct FillDef {
+    pub to: &'static str,
+    pub from: &'static str,
+    pub add: Option<i64>,
+}
+
+/// A read made before the call (same spec).
+#[derive(Debug)]
+pub struct PrefetchDef {
+    pub operation_id: &'static str,
+    /// (API parameter, tool argument)
+    pub params: &'static [(&'static str, &'static str)],
+    pub fill: &'static [FillDef],
 }
 
 /// One tool.
@@ -88,6 +107,7 @@ pub struct ToolDef {
     pub params: &'static [ParamDef],
     pub body: BodyDef,
     pub response: ResponseShape,
+    pub prefetch: Option<PrefetchDef>,
     pub deprecated: bool,
 }
 

@@ -49,6 +49,33 @@ pub struct ToolEntry {
     /// Response shaping, applied at run time.
     #[serde(default)]
     pub response: ResponseRule,
+    /// A read made before the call, whose answer fills parts of the body (e.g. a version number).
+    #[serde(default)]
+    pub prefetch: Option<Spanned<PrefetchRule>>,
+}
+
+/// A GET made before the call; values from its answer fill body fields the agent did not give.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PrefetchRule {
+    /// operationId in the same spec.
+    pub operation: Spanned<String>,
+    /// The prefetch operation's parameters (API names) -> the tool argument that supplies each.
+    #[serde(default)]
+    pub params: IndexMap<String, String>,
+    /// Body fields to fill.
+    #[serde(default)]
+    pub fill: Vec<FillRule>,
+}
+
+/// `to` (pointer in the body) <- `from` (pointer in the prefetched answer), plus `add` for numbers.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FillRule {
+    pub to: String,
+    pub from: String,
+    #[serde(default)]
+    pub add: Option<i64>,
 }
 
 /// Overrides for the MCP tool annotations derived from the HTTP method.
@@ -135,6 +162,10 @@ pub struct BodyField {
 #[derive(Clone, Debug, Default, Deserialize, serde::Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct ResponseRule {
+    /// The array of records in the answer (e.g. `issues`); projection and transforms apply to
+    /// each. Without it the whole answer is one record.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub items: Option<String>,
     /// Keep only these fields (dotted paths; `key`/`id` are always kept).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub project: Vec<String>,

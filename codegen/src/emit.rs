@@ -56,7 +56,7 @@ pub fn registry(tools: &[ToolPlan], manifest: &Manifest, used: &[String]) -> Tok
     });
     quote! {
         #[allow(unused_imports)]
-        use crate::registry::{Annotations, BodyDef, BodyFieldDef, OpError, ParamDef, Product, ResponseShape, SpecDef, ToolDef};
+        use crate::registry::{Annotations, BodyDef, BodyFieldDef, FillDef, OpError, ParamDef, PrefetchDef, Product, ResponseShape, SpecDef, ToolDef};
 
         /// The specs that have at least one tool.
         pub static SPECS: &[SpecDef] = &[#(#specs),*];
@@ -139,6 +139,23 @@ fn tool_def(t: &ToolPlan) -> TokenStream {
     let drop = &t.response.drop;
     let tr = t.response.transform.iter().map(|(k, v)| quote!((#k, #v)));
     let deprecated = t.deprecated;
+    let items = opt_str(&t.response.items);
+    let prefetch = match &t.prefetch {
+        None => quote!(None),
+        Some(p) => {
+            let op = &p.operation_id;
+            let params = p.params.iter().map(|(a, b)| quote!((#a, #b)));
+            let fill = p.fill.iter().map(|f| {
+                let (to, from) = (&f.to, &f.from);
+                let add = match f.add {
+                    Some(n) => quote!(Some(#n)),
+                    None => quote!(None),
+                };
+                quote!(FillDef { to: #to, from: #from, add: #add })
+            });
+            quote!(Some(PrefetchDef { operation_id: #op, params: &[#(#params),*], fill: &[#(#fill),*] }))
+        }
+    };
     quote! {
         ToolDef {
             name: #name,
@@ -154,7 +171,8 @@ fn tool_def(t: &ToolPlan) -> TokenStream {
             scopes_granular: &[#(#granular),*],
             params: &[#(#params),*],
             body: BodyDef { present: #present, base: #base, fields: &[#(#fields),*] },
-            response: ResponseShape { project: &[#(#project),*], drop: &[#(#drop),*], transform: &[#(#tr),*] },
+            response: ResponseShape { items: #items, project: &[#(#project),*], drop: &[#(#drop),*], transform: &[#(#tr),*] },
+            prefetch: #prefetch,
             deprecated: #deprecated,
         }
     }

@@ -211,6 +211,12 @@ fn patch_parameter(p: &mut Value, at: &str, log: &mut PatchLog) {
         .and_then(Value::as_str)
         .unwrap_or("")
         .to_string();
+    // Query values are text: arrays of objects (Jira Software's `fields`) carry names.
+    let object_items = schema.pointer("/items/type").and_then(Value::as_str) == Some("object");
+    if location == "query" && ty == "array" && object_items {
+        schema["items"] = json!({"type": "string"});
+        log.note(at, "query array of objects -> array of strings");
+    }
     if location == "query" && ty == "object" {
         *schema = json!({"type": "string"});
         log.note(at, "query parameter typed object -> string");
@@ -576,6 +582,18 @@ mod tests {
         assert_eq!(params[0]["schema"], json!({"type": "string"}));
         assert_eq!(params[0][JOIN_ARRAY]["type"], "array");
         assert_eq!(params[1]["schema"], json!({"type": "string"}));
+    }
+
+    #[test]
+    fn query_arrays_of_objects_become_arrays_of_strings() {
+        let mut doc = json!({"paths": {"/x": {"get": {"operationId": "x", "parameters": [
+            {"name": "fields", "in": "query", "schema": {"type": "array", "items": {"type": "object", "additionalProperties": false}}}
+        ]}}}});
+        patch_spec(&mut doc);
+        assert_eq!(
+            doc["paths"]["/x"]["get"]["parameters"][0]["schema"],
+            json!({"type": "array", "items": {"type": "string"}})
+        );
     }
 
     #[test]

@@ -71,7 +71,17 @@ pub struct ToolPlan {
     pub params: Vec<ParamPlan>,
     pub body: BodyPlan,
     pub response: config::ResponseRule,
+    pub prefetch: Option<PrefetchPlan>,
     pub deprecated: bool,
+}
+
+/// A read before the call that fills body fields.
+#[derive(Clone, Debug, PartialEq)]
+pub struct PrefetchPlan {
+    pub operation_id: String,
+    /// (API parameter of the prefetch operation, tool argument)
+    pub params: Vec<(String, String)>,
+    pub fill: Vec<config::FillRule>,
 }
 
 /// Checks one entry against its spec; errors carry positions in `file`, warnings are plain text.
@@ -261,6 +271,10 @@ pub fn plan_tool(
         &mut arg_names,
         &mut errors,
     );
+    let prefetch = entry
+        .prefetch
+        .as_ref()
+        .and_then(|p| plan_prefetch(p, spec, op_id, file, &name, &arg_names, &mut errors));
     if !errors.is_empty() {
         return Err(errors);
     }
@@ -289,11 +303,8 @@ pub fn plan_tool(
         input_schema,
         params: plans,
         body: body.unwrap_or_default(),
-        response: config::ResponseRule {
-            project: entry.response.project.clone(),
-            drop: entry.response.drop.clone(),
-            transform: entry.response.transform.clone(),
-        },
+        response: entry.response.clone(),
+        prefetch,
         deprecated,
     })
 }
@@ -518,6 +529,105 @@ fn check_pointer(
             None
         }
     }
+}
+
+fn plan_prefetch(
+    rule: &serde_saphyr::Spanned<config::PrefetchRule>,
+    spec: &Spec,
+    op_id: &str,
+    file: &str,
+    name: &str,
+    arg_names: &HashSet<String>,
+    errors: &mut Vec<Diagnostic>,
+) -> Option<PrefetchPlan> {
+    let r = &rule.value;
+    let pos = config::pos(&r.operation);
+    let pre_id = r.operation.value.as_str();
+    let Some(op) = spec.operation(pre_id) else {
+        let close = closest(pre_id, spec.ops.keys().map(String::as_str), 3);
+        errors.push(
+            Diagnostic::at(
+                file,
+                pos,
+                format!(
+                    "tool `{name}`: prefetch operation `{pre_id}` is not in spec `{}`",
+                    spec.name
+                ),
+            )
+            .help(format!("did you mean {}?", close.join(", "))),
+        );
+        return None;
+    };
+    if spec.ops[pre_id].method != "get" {
+        errors.push(
+            Diagnostic::at(
+                file,
+                pos,
+                format!("tool `{name}`: prefetch operation `{pre_id}` is not a GET"),
+            )
+            .help("a prefetch only reads"),
+        );
+    }
+    if let Some(why) = unsupported_reason(spec, op) {
+        errors.push(Diagnostic::at(
+            file,
+            pos,
+            format!("tool `{name}`: prefetch operation `{pre_id}` cannot be used: {why}"),
+        ));
+    }
+    let params = spec.parameters(pre_id);
+    for p in &params {
+        let api = p.get("name").and_then(Value::as_str).unwrap_or("");
+        let required = p.get("in").and_then(Value::as_str) == Some("path")
+            || p.get("required").and_then(Value::as_bool).unwrap_or(false);
+        if required && !r.params.contains_key(api) {
+            errors.push(
+                Diagnostic::at(
+                    file,
+                    pos,
+                    format!("tool `{name}`: prefetch `{pre_id}` needs its parameter `{api}`"),
+                )
+                .help(format!("add `params: {{{api}: <tool argument>}}`")),
+            );
+        }
+    }
+    for (api, arg) in &r.params {
+        if !params
+            .iter()
+            .any(|p| p.get("name").and_then(Value::as_str) == Some(api.as_str()))
+        {
+            errors.push(Diagnostic::at(
+                file,
+                pos,
+                format!("tool `{name}`: prefetch `{pre_id}` has no parameter `{api}`"),
+            ));
+        }
+        if !arg_names.contains(arg) {
+            errors.push(Diagnostic::at(file, pos, format!("tool `{name}`: prefetch parameter `{api}` names `{arg}`, which is not an argument of the tool")));
+        }
+    }
+    let body = spec.body_schema(op_id).cloned();
+    for f in &r.fill {
+        let ok = match &body {
+            Some(b) => !matches!(schema_at(spec, b, &f.to), PointerTarget::Missing { .. }),
+            None => false,
+        };
+        if !ok || !f.to.starts_with('/') || !f.from.starts_with('/') {
+            errors.push(
+                Diagnostic::at(file, pos, format!("tool `{name}`: prefetch fill `{}` <- `{}` is not a valid pair of body/answer pointers", f.to, f.from))
+                    .help("both are JSON pointers starting with `/`, and `to` must exist in the request body"),
+            );
+        }
+    }
+    Some(PrefetchPlan {
+        operation_id: pre_id.to_string(),
+        params: r
+            .params
+            .iter()
+            .map(|(a, b)| (a.clone(), b.clone()))
+            .collect(),
+        fill: r.fill.clone(),
+    })
 }
 
 /// Why an operation cannot be generated (set by the patches), if it cannot.

@@ -132,10 +132,12 @@ mod tests {
                 fields: &[],
             },
             response: ResponseShape {
+                items: None,
                 project: &[],
                 drop: &[],
                 transform: &[],
             },
+            prefetch: None,
             deprecated: false,
         }
     }

@@ -230,7 +230,12 @@ impl AtlassianServer {
         match result {
             Ok(out) => {
                 finish(Outcome::Ok, Some(out.status));
-                Ok(success_result(out))
+                let shaped =
+                    crate::shape::response::shape(tool, out.status, out.body, &args, &app.site());
+                Ok(success_result(CallOutput {
+                    status: out.status,
+                    body: shaped,
+                }))
             }
             Err(e) => {
                 finish(Outcome::Error, e.status());

@@ -50,12 +50,13 @@ pub fn operation_args(tool: &ToolDef, args: &Map<String, Value>) -> Result<Value
             else {
                 continue;
             };
-            if let Some(t) = f.transform {
-                return Err(ArgError {
+            let value = match f.transform {
+                Some(t) => transform_input(t, value).map_err(|message| ArgError {
                     arg: f.arg.to_string(),
-                    message: format!("input transform `{t}` is not available in this build"),
-                });
-            }
+                    message,
+                })?,
+                None => value,
+            };
             write_pointer(&mut body, f.pointer, value, f.merge).map_err(|message| ArgError {
                 arg: f.arg.to_string(),
                 message,
@@ -66,6 +67,21 @@ pub fn operation_args(tool: &ToolDef, args: &Map<String, Value>) -> Result<Value
         }
     }
     Ok(Value::Object(out))
+}
+
+/// Applies an input transform: Markdown text to ADF (an ADF document passes unchanged) or to
+/// Confluence storage format.
+pub fn transform_input(transform: &str, value: Value) -> Result<Value, String> {
+    match (transform, value) {
+        ("markdown_to_adf", Value::String(md)) => Ok(super::adf::markdown_to_adf(&md)),
+        ("markdown_to_adf", v) if super::adf::is_adf(&v) => Ok(v),
+        ("markdown_to_adf", _) => Err("expected Markdown text (or an ADF document)".into()),
+        ("markdown_to_storage", Value::String(md)) => {
+            Ok(Value::String(super::storage::markdown_to_storage(&md)))
+        }
+        ("markdown_to_storage", _) => Err("expected Markdown text".into()),
+        (other, _) => Err(format!("unknown input transform `{other}`")),
+    }
 }
 
 /// `["a","b"]` -> `"a,b"`; anything else unchanged.
@@ -85,7 +101,8 @@ fn join_array(v: Value) -> Value {
     }
 }
 
-/// Writes `value` at `pointer` inside `root`, creating objects on the way (`""` replaces the root).
+/// Writes `value` at `pointer` inside `root`, creating objects (or arrays, for numeric segments)
+/// on the way (`""` replaces the root).
 pub fn write_pointer(
     root: &mut Value,
     pointer: &str,
@@ -96,13 +113,28 @@ pub fn write_pointer(
     if !pointer.is_empty() {
         for raw in pointer.trim_start_matches('/').split('/') {
             let seg = raw.replace("~1", "/").replace("~0", "~");
+            let index = seg.parse::<usize>().ok();
             if cur.is_null() {
-                *cur = Value::Object(Map::new());
+                *cur = if index.is_some() {
+                    Value::Array(Vec::new())
+                } else {
+                    Value::Object(Map::new())
+                };
             }
-            let Value::Object(obj) = cur else {
-                return Err(format!("cannot write inside a non-object at `{pointer}`"));
+            cur = match (cur, index) {
+                (Value::Object(obj), _) => obj.entry(seg).or_insert(Value::Null),
+                (Value::Array(list), Some(i)) if i <= list.len() => {
+                    if i == list.len() {
+                        list.push(Value::Null);
+                    }
+                    &mut list[i]
+                }
+                _ => {
+                    return Err(format!(
+                        "cannot write `{pointer}`: a value on the way is not an object"
+                    ))
+                }
             };
-            cur = obj.entry(seg).or_insert(Value::Null);
         }
     }
     match (merge, &mut *cur, value) {
@@ -202,10 +234,12 @@ mod tests {
             fields: FIELDS,
         },
         response: ResponseShape {
+            items: None,
             project: &[],
             drop: &[],
             transform: &[],
         },
+        prefetch: None,
         deprecated: false,
     };
 
@@ -231,6 +265,27 @@ mod tests {
         let out = operation_args(&TOOL, args.as_object().expect("object")).expect("maps");
         assert_eq!(out["fields"], "summary");
         assert_eq!(out["$body"]["fields"]["issuetype"]["name"], "Task");
+    }
+
+    #[test]
+    fn transforms_and_array_pointers() {
+        let adf = transform_input("markdown_to_adf", json!("**hi**")).expect("adf");
+        assert_eq!(
+            adf["content"][0]["content"][0]["marks"][0]["type"],
+            "strong"
+        );
+        assert_eq!(
+            transform_input("markdown_to_adf", adf.clone()).expect("passes"),
+            adf
+        );
+        assert!(transform_input("markdown_to_adf", json!(5)).is_err());
+        assert_eq!(
+            transform_input("markdown_to_storage", json!("*x*")).expect("storage"),
+            json!("<p><em>x</em></p>")
+        );
+        let mut root = json!([{"prefix": "global"}]);
+        write_pointer(&mut root, "/0/name", json!("release"), false).expect("array index");
+        assert_eq!(root, json!([{"prefix": "global", "name": "release"}]));
     }
 
     #[test]
