@@ -303,18 +303,22 @@ pub fn decode_body(bytes: &[u8]) -> Value {
         .unwrap_or_else(|_| Value::String(String::from_utf8_lossy(bytes).into_owned()))
 }
 
-/// All tools in the registry, parsed input schemas cached.
+/// A tool's input schema, parsed once for all tools.
 pub fn input_schema(tool: &ToolDef) -> &'static Value {
     static SCHEMAS: OnceLock<Vec<Value>> = OnceLock::new();
+    static EMPTY: OnceLock<Value> = OnceLock::new();
     let all = SCHEMAS.get_or_init(|| {
         gen::TOOLS
             .iter()
             .map(|t| serde_json::from_str(t.input_schema).unwrap_or(Value::Null))
             .collect()
     });
-    let idx = gen::TOOLS
+    match gen::TOOLS
         .iter()
         .position(|t| t.name == tool.name)
-        .unwrap_or(0);
-    &all[idx]
+        .and_then(|i| all.get(i))
+    {
+        Some(v) => v,
+        None => EMPTY.get_or_init(|| serde_json::json!({"type": "object"})),
+    }
 }

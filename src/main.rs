@@ -1,6 +1,6 @@
 //! The `atlassian-mcp` command line.
 
-use atlassian_mcp::app::{self, App};
+use atlassian_mcp::app::App;
 use atlassian_mcp::config::Settings;
 use atlassian_mcp::http::RetryPolicy;
 use atlassian_mcp::server::audit::Audit;
@@ -84,10 +84,32 @@ fn settings_or_exit() -> Result<Settings, ExitCode> {
     })
 }
 
-#[tokio::main]
-async fn main() -> ExitCode {
+fn main() -> ExitCode {
     atlassian_mcp::logging::init();
     let cli = Cli::parse();
+    // One thread serves a stdio session (one client) with the least memory; HTTP serves many.
+    let http = matches!(&cli.command, Some(Command::Serve(a)) if matches!(a.transport, Transport::Http))
+        || (cli.command.is_none()
+            && std::env::var("MCP_TRANSPORT").is_ok_and(|t| t.eq_ignore_ascii_case("http")));
+    let runtime = if http {
+        tokio::runtime::Builder::new_multi_thread()
+            .enable_all()
+            .build()
+    } else {
+        tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+    };
+    match runtime {
+        Ok(rt) => rt.block_on(run(cli)),
+        Err(e) => {
+            eprintln!("cannot start the async runtime: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn run(cli: Cli) -> ExitCode {
     let filters = Filters::from_lookup(env);
     match cli
         .command
@@ -173,8 +195,8 @@ async fn main() -> ExitCode {
                     return ExitCode::from(2);
                 }
             };
-            if let Err(problems) = atlassian_mcp::server::validate::check_arguments(
-                app::input_schema(def),
+            if let Err(problems) = atlassian_mcp::server::validate::check_tool_arguments(
+                def,
                 &serde_json::Value::Object(args.clone()),
             ) {
                 eprintln!("invalid arguments: {problems}");

@@ -111,6 +111,21 @@ fn first(q: &BTreeMap<String, Vec<String>>, k: &str) -> Option<String> {
     q.get(k).and_then(|v| v.first()).cloned()
 }
 
+/// Jira Server/Data Center's v2 shape of an issue: rich text is a plain string.
+fn v2_issue(issue: &Value) -> Value {
+    let mut i = issue.clone();
+    let text = i["fields"]["description"]
+        .pointer("/content/0/content/0/text")
+        .and_then(Value::as_str)
+        .map(String::from);
+    i["fields"]["description"] = text.map(Value::String).unwrap_or(Value::Null);
+    i["self"] = json!(i["self"]
+        .as_str()
+        .unwrap_or("")
+        .replace("/api/3/", "/api/2/"));
+    i
+}
+
 /// Answers one API request (gateway prefix already removed).
 pub fn route(
     jira: &mut Jira,
@@ -122,7 +137,44 @@ pub fn route(
 ) -> (u16, Value) {
     let segs: Vec<&str> = path.trim_matches('/').split('/').collect();
     match (method.as_str(), segs.as_slice()) {
-        ("GET", ["rest", "api", "3", "myself"]) => (
+        // Jira Server/Data Center (v2), as other MCP servers call it against a local URL.
+        ("GET", ["rest", "api", "2", "issue", key]) => match jira.by_key(key) {
+            Some(i) => (200, v2_issue(i)),
+            None => not_found_issue(),
+        },
+        ("GET", ["rest", "api", "2", "search"]) | ("POST", ["rest", "api", "2", "search"]) => {
+            let jql = first(q, "jql")
+                .or_else(|| body.get("jql").and_then(Value::as_str).map(String::from))
+                .unwrap_or_default();
+            if !jql.to_ascii_lowercase().contains("project") {
+                return (
+                    400,
+                    json!({"errorMessages": [format!("Error in the JQL Query: '{jql}' is not supported by the mock.")], "errors": {}}),
+                );
+            }
+            let max: usize = first(q, "maxResults")
+                .and_then(|m| m.parse().ok())
+                .unwrap_or(50)
+                .clamp(1, 1000);
+            let start: usize = first(q, "startAt")
+                .and_then(|m| m.parse().ok())
+                .unwrap_or(0);
+            let all: Vec<Value> = jira.issues.values().map(v2_issue).collect();
+            let page: Vec<Value> = all.iter().skip(start).take(max).cloned().collect();
+            (
+                200,
+                json!({"expand": "schema,names", "startAt": start, "maxResults": max, "total": all.len(), "issues": page}),
+            )
+        }
+        ("GET", ["rest", "api", "2" | "3", "field"]) => (
+            200,
+            json!([
+                {"id": "summary", "key": "summary", "name": "Summary", "custom": false, "orderable": true, "navigable": true, "searchable": true, "clauseNames": ["summary"], "schema": {"type": "string", "system": "summary"}},
+                {"id": "status", "key": "status", "name": "Status", "custom": false, "orderable": false, "navigable": true, "searchable": true, "clauseNames": ["status"], "schema": {"type": "status", "system": "status"}},
+                {"id": "customfield_10016", "key": "customfield_10016", "name": "Story point estimate", "custom": true, "orderable": true, "navigable": true, "searchable": true, "clauseNames": ["cf[10016]"], "schema": {"type": "number", "custom": "com.pyxis.greenhopper.jira:jsw-story-points", "customId": 10016}}
+            ]),
+        ),
+        ("GET", ["rest", "api", "2", "myself"]) | ("GET", ["rest", "api", "3", "myself"]) => (
             200,
             user("712020:mock-service-account", "MCP service account"),
         ),

@@ -37,6 +37,8 @@ pub struct Config {
     pub resources: Vec<(String, String)>,
     /// Serve `/_edge/tenant_info`.
     pub tenant_info: bool,
+    /// Print one line per request to stderr.
+    pub log_requests: bool,
 }
 
 impl Default for Config {
@@ -51,6 +53,7 @@ impl Default for Config {
             pat: "mock-pat".into(),
             resources: Vec::new(),
             tenant_info: true,
+            log_requests: false,
         }
     }
 }
@@ -117,6 +120,8 @@ struct Inner {
     token_requests: u64,
     token_mode: Option<TokenMode>,
     faults: Vec<(String, VecDeque<Fault>)>,
+    /// Delay before answering the next request whose path contains the pattern.
+    delays: Vec<(String, Duration)>,
     scope_mismatch: bool,
     recorded: Vec<Recorded>,
     jira: data::Jira,
@@ -174,6 +179,11 @@ impl Mock {
         self.shared.inner.lock().unwrap_or_else(|p| p.into_inner())
     }
 
+    /// Resets the recorded requests.
+    pub fn clear_recorded(&self) {
+        self.lock().recorded.clear();
+    }
+
     /// How many token requests arrived.
     pub fn token_requests(&self) -> u64 {
         self.lock().token_requests
@@ -202,6 +212,11 @@ impl Mock {
                 .faults
                 .push((pattern.to_string(), VecDeque::from([fault]))),
         }
+    }
+
+    /// Delays the answer to the next request whose path contains `pattern`.
+    pub fn delay_next(&self, pattern: &str, delay: Duration) {
+        self.lock().delays.push((pattern.to_string(), delay));
     }
 
     /// Every API request received (token requests excluded).
@@ -267,6 +282,9 @@ async fn handle(State(shared): State<Arc<Shared>>, req: Request) -> Response {
         .unwrap_or_default();
     let path = uri.path().to_string();
     let query = parse_query(uri.query());
+    if shared.config.log_requests {
+        eprintln!("{method} {uri}");
+    }
 
     if path == "/oauth/token" && method == Method::POST {
         return token(&shared, &bytes).await;
@@ -327,15 +345,24 @@ async fn handle(State(shared): State<Arc<Shared>>, req: Request) -> Response {
             .collect(),
         body: body.clone(),
     };
-    let fault = {
+    let (fault, delay) = {
         let mut inner = shared.inner.lock().unwrap_or_else(|p| p.into_inner());
         inner.recorded.push(recorded);
-        inner
+        let delay = inner
+            .delays
+            .iter()
+            .position(|(p, _)| api_path.contains(p.as_str()))
+            .map(|i| inner.delays.remove(i).1);
+        let fault = inner
             .faults
             .iter_mut()
             .find(|(p, q)| api_path.contains(p.as_str()) && !q.is_empty())
-            .and_then(|(_, q)| q.pop_front())
+            .and_then(|(_, q)| q.pop_front());
+        (fault, delay)
     };
+    if let Some(d) = delay {
+        tokio::time::sleep(d).await;
+    }
 
     let authorised = if gateway {
         bearer_ok(&shared, auth.as_deref()) || basic_ok(&shared, auth.as_deref())

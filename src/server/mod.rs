@@ -195,9 +195,7 @@ impl AtlassianServer {
             return Ok(error_result(format!("refused: {why}")));
         }
         let args_value = Value::Object(args);
-        if let Err(problems) =
-            validate::check_arguments(crate::app::input_schema(tool), &args_value)
-        {
+        if let Err(problems) = validate::check_tool_arguments(tool, &args_value) {
             finish(Outcome::Refused, None);
             return Ok(error_result(format!(
                 "invalid arguments for `{name}`: {problems}"

@@ -6,6 +6,37 @@ use serde_json::Value;
 pub fn check_arguments(schema: &Value, args: &Value) -> Result<(), String> {
     let validator = jsonschema::validator_for(schema)
         .map_err(|e| format!("the tool's schema is invalid: {e}"))?;
+    check_with(&validator, args)
+}
+
+/// Validates a tool's arguments with its validator, compiled on the tool's first call.
+pub fn check_tool_arguments(tool: &crate::registry::ToolDef, args: &Value) -> Result<(), String> {
+    use std::sync::OnceLock;
+    type Slot = OnceLock<Result<jsonschema::Validator, String>>;
+    static VALIDATORS: OnceLock<Vec<Slot>> = OnceLock::new();
+    let slots = VALIDATORS.get_or_init(|| {
+        crate::generated::registry::TOOLS
+            .iter()
+            .map(|_| OnceLock::new())
+            .collect()
+    });
+    let index = crate::generated::registry::TOOLS
+        .iter()
+        .position(|t| t.name == tool.name);
+    let Some(slot) = index.and_then(|i| slots.get(i)) else {
+        return check_arguments(crate::app::input_schema(tool), args);
+    };
+    let compiled = slot.get_or_init(|| {
+        jsonschema::validator_for(crate::app::input_schema(tool))
+            .map_err(|e| format!("the tool's schema is invalid: {e}"))
+    });
+    match compiled {
+        Ok(v) => check_with(v, args),
+        Err(e) => Err(e.clone()),
+    }
+}
+
+fn check_with(validator: &jsonschema::Validator, args: &Value) -> Result<(), String> {
     let problems: Vec<String> = validator
         .iter_errors(args)
         .take(10)
