@@ -88,6 +88,26 @@ pub fn auth_for(settings: &Settings, http: &reqwest::Client) -> Auth {
     }
 }
 
+/// The cloudId for `settings`: configured, or discovered from the configured site.
+pub async fn resolve_cloud_id(
+    http: &reqwest::Client,
+    auth: &Auth,
+    settings: &Settings,
+) -> Result<String, cloud_id::CloudIdError> {
+    let site = settings
+        .jira_url
+        .as_deref()
+        .or(settings.confluence_url.as_deref());
+    cloud_id::resolve(
+        http,
+        auth,
+        settings.cloud_id.as_deref(),
+        site,
+        &settings.api_base,
+    )
+    .await
+}
+
 impl App {
     /// Connects: builds the HTTP client and auth, resolves the cloudId when the gateway is used.
     pub async fn connect(settings: Settings, retry: RetryPolicy) -> Result<App, String> {
@@ -95,20 +115,10 @@ impl App {
             .map_err(|_| "cannot build the HTTP client (TLS setup failed)".to_string())?;
         let auth = auth_for(&settings, &http);
         let cloud = if settings.uses_gateway() {
-            let site = settings
-                .jira_url
-                .as_deref()
-                .or(settings.confluence_url.as_deref());
             Some(
-                cloud_id::resolve(
-                    &http,
-                    &auth,
-                    settings.cloud_id.as_deref(),
-                    site,
-                    &settings.api_base,
-                )
-                .await
-                .map_err(|e| e.to_string())?,
+                resolve_cloud_id(&http, &auth, &settings)
+                    .await
+                    .map_err(|e| e.to_string())?,
             )
         } else {
             None

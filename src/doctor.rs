@@ -2,7 +2,6 @@
 //! the first one that fails.
 
 use crate::app::auth_for;
-use crate::auth::cloud_id;
 use crate::config::{AuthMode, Settings};
 use std::process::ExitCode;
 
@@ -59,19 +58,7 @@ pub async fn run(settings: Settings) -> ExitCode {
     }
     let mut bases: Vec<(&str, String)> = Vec::new();
     if settings.uses_gateway() {
-        let site = settings
-            .jira_url
-            .as_deref()
-            .or(settings.confluence_url.as_deref());
-        match cloud_id::resolve(
-            &http,
-            &auth,
-            settings.cloud_id.as_deref(),
-            site,
-            &settings.api_base,
-        )
-        .await
-        {
+        match crate::app::resolve_cloud_id(&http, &auth, &settings).await {
             Ok(id) => {
                 line(true, "cloudId", &id);
                 bases.push((

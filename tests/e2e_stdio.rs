@@ -14,6 +14,18 @@ async fn client(env: &[(String, String)]) -> rmcp::service::RunningService<rmcp:
     ().serve(transport).await.expect("initialize")
 }
 
+/// Calls `name` with JSON `args` through the MCP client.
+async fn call(
+    c: &rmcp::service::RunningService<rmcp::RoleClient, ()>,
+    name: &'static str,
+    args: Value,
+) -> rmcp::model::CallToolResult {
+    let args = args.as_object().cloned().unwrap_or_default();
+    c.call_tool(CallToolRequestParams::new(name).with_arguments(args))
+        .await
+        .expect("call")
+}
+
 fn text_of(r: &rmcp::model::CallToolResult) -> String {
     serde_json::to_value(&r.content)
         .map(|v| v.to_string())
@@ -52,17 +64,7 @@ async fn initialize_list_and_call_through_a_real_client() {
         expected["tools"]
     );
 
-    let ok = c
-        .call_tool(
-            CallToolRequestParams::new("jira_get_issue").with_arguments(
-                json!({"issue_key": "PROJ-1"})
-                    .as_object()
-                    .cloned()
-                    .unwrap_or_default(),
-            ),
-        )
-        .await
-        .expect("call");
+    let ok = call(&c, "jira_get_issue", json!({"issue_key": "PROJ-1"})).await;
     assert_ne!(ok.is_error, Some(true));
     let structured = ok.structured_content.clone().expect("structuredContent");
     assert_eq!(structured["key"], "PROJ-1");
@@ -71,17 +73,7 @@ async fn initialize_list_and_call_through_a_real_client() {
         "text copy of the result"
     );
 
-    let missing = c
-        .call_tool(
-            CallToolRequestParams::new("jira_get_issue").with_arguments(
-                json!({"issue_key": "PROJ-404"})
-                    .as_object()
-                    .cloned()
-                    .unwrap_or_default(),
-            ),
-        )
-        .await
-        .expect("call");
+    let missing = call(&c, "jira_get_issue", json!({"issue_key": "PROJ-404"})).await;
     assert_eq!(missing.is_error, Some(true));
     let t = text_of(&missing);
     assert!(
@@ -89,17 +81,12 @@ async fn initialize_list_and_call_through_a_real_client() {
         "{t}"
     );
 
-    let invalid = c
-        .call_tool(
-            CallToolRequestParams::new("jira_search").with_arguments(
-                json!({"jql": "project = PROJ", "limit": "ten"})
-                    .as_object()
-                    .cloned()
-                    .unwrap_or_default(),
-            ),
-        )
-        .await
-        .expect("call");
+    let invalid = call(
+        &c,
+        "jira_search",
+        json!({"jql": "project = PROJ", "limit": "ten"}),
+    )
+    .await;
     assert_eq!(invalid.is_error, Some(true));
     let t = text_of(&invalid);
     assert!(t.contains("limit") && t.contains("integer"), "{t}");
@@ -154,17 +141,12 @@ async fn read_only_mode_hides_and_refuses_write_tools() {
         .iter()
         .all(|t| t.name != "jira_create_issue" && t.name != "jira_transition_issue"));
     assert!(tools.iter().any(|t| t.name == "jira_get_issue"));
-    let r = c
-        .call_tool(
-            CallToolRequestParams::new("jira_create_issue").with_arguments(
-                json!({"project_key": "PROJ", "summary": "x", "issue_type": "Task"})
-                    .as_object()
-                    .cloned()
-                    .unwrap_or_default(),
-            ),
-        )
-        .await
-        .expect("call");
+    let r = call(
+        &c,
+        "jira_create_issue",
+        json!({"project_key": "PROJ", "summary": "x", "issue_type": "Task"}),
+    )
+    .await;
     assert_eq!(r.is_error, Some(true));
     assert!(text_of(&r).contains("read-only mode"));
     assert_eq!(
@@ -251,34 +233,19 @@ async fn scopes_from_the_token_response_hide_tools_they_cannot_call() {
         before.iter().any(|t| t.name == "jira_create_issue"),
         "scopes unknown before the first token"
     );
-    let ok = c
-        .call_tool(
-            CallToolRequestParams::new("jira_get_issue").with_arguments(
-                json!({"issue_key": "PROJ-1"})
-                    .as_object()
-                    .cloned()
-                    .unwrap_or_default(),
-            ),
-        )
-        .await
-        .expect("call");
+    let ok = call(&c, "jira_get_issue", json!({"issue_key": "PROJ-1"})).await;
     assert_ne!(ok.is_error, Some(true));
     let after = c.list_all_tools().await.expect("tools/list");
     assert!(
         after.iter().all(|t| t.name != "jira_create_issue"),
         "write tool hidden once the token says read-only"
     );
-    let refused = c
-        .call_tool(
-            CallToolRequestParams::new("jira_create_issue").with_arguments(
-                json!({"project_key": "PROJ", "summary": "x", "issue_type": "Task"})
-                    .as_object()
-                    .cloned()
-                    .unwrap_or_default(),
-            ),
-        )
-        .await
-        .expect("call");
+    let refused = call(
+        &c,
+        "jira_create_issue",
+        json!({"project_key": "PROJ", "summary": "x", "issue_type": "Task"}),
+    )
+    .await;
     assert_eq!(refused.is_error, Some(true));
     assert!(
         text_of(&refused).contains("write:jira-work"),

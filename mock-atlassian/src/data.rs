@@ -126,6 +126,18 @@ fn v2_issue(issue: &Value) -> Value {
     i
 }
 
+/// The mock understands JQL that names a project; anything else is a JQL error, as Jira gives one.
+fn check_jql(jql: &str) -> Result<(), (u16, Value)> {
+    if jql.to_ascii_lowercase().contains("project") {
+        Ok(())
+    } else {
+        Err((
+            400,
+            json!({"errorMessages": [format!("Error in the JQL Query: '{jql}' is not supported by the mock.")], "errors": {}}),
+        ))
+    }
+}
+
 /// Answers one API request (gateway prefix already removed).
 pub fn route(
     jira: &mut Jira,
@@ -146,11 +158,8 @@ pub fn route(
             let jql = first(q, "jql")
                 .or_else(|| body.get("jql").and_then(Value::as_str).map(String::from))
                 .unwrap_or_default();
-            if !jql.to_ascii_lowercase().contains("project") {
-                return (
-                    400,
-                    json!({"errorMessages": [format!("Error in the JQL Query: '{jql}' is not supported by the mock.")], "errors": {}}),
-                );
+            if let Err(answer) = check_jql(&jql) {
+                return answer;
             }
             let max: usize = first(q, "maxResults")
                 .and_then(|m| m.parse().ok())
@@ -253,11 +262,8 @@ pub fn route(
                     json!({"errorMessages": ["Unbounded JQL queries are not allowed here. Please add a search restriction to your query."], "errors": {}}),
                 );
             };
-            if !jql.to_ascii_lowercase().contains("project") {
-                return (
-                    400,
-                    json!({"errorMessages": [format!("Error in the JQL Query: '{jql}' is not supported by the mock.")], "errors": {}}),
-                );
+            if let Err(answer) = check_jql(&jql) {
+                return answer;
             }
             let max: usize = first(q, "maxResults")
                 .and_then(|m| m.parse().ok())

@@ -286,7 +286,9 @@ impl ServerHandler for AtlassianServer {
     }
 
     fn get_tool(&self, name: &str) -> Option<Tool> {
-        self.tools().into_iter().find(|t| t.name == name)
+        let tool = crate::registry::find(name)?;
+        self.check(tool).ok()?;
+        self.0.listed.iter().find(|t| t.name == name).cloned()
     }
 
     async fn call_tool(
