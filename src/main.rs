@@ -215,9 +215,16 @@ async fn run(cli: Cli) -> ExitCode {
             };
             match app.call(def, &args).await {
                 Ok(out) => {
+                    let shaped = atlassian_mcp::shape::response::shape(
+                        def,
+                        out.status,
+                        out.body,
+                        &args,
+                        &app.site(),
+                    );
                     println!(
                         "{}",
-                        serde_json::to_string_pretty(&out.body).unwrap_or_default()
+                        serde_json::to_string_pretty(&shaped).unwrap_or_default()
                     );
                     ExitCode::SUCCESS
                 }
