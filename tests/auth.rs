@@ -62,7 +62,7 @@ async fn hundred_concurrent_calls_on_a_cold_cache_fetch_one_token() {
 #[tokio::test]
 async fn token_is_renewed_before_it_expires() {
     let mock = Mock::start(Config {
-        expires_in: 1,
+        expires_in: 2,
         ..Config::default()
     })
     .await
@@ -71,8 +71,8 @@ async fn token_is_renewed_before_it_expires() {
     get_issue(&app).await.expect("first call");
     get_issue(&app).await.expect("second call, cached token");
     assert_eq!(mock.token_requests(), 1);
-    // Renewal margin for a 1 s token is 100 ms: after 950 ms the token is renewed, not used to expiry.
-    tokio::time::sleep(Duration::from_millis(950)).await;
+    // Renewal margin for a 2 s token is 200 ms: after 1.9 s the token is renewed, not used to expiry.
+    tokio::time::sleep(Duration::from_millis(1900)).await;
     get_issue(&app).await.expect("after renewal");
     assert_eq!(mock.token_requests(), 2);
 }
