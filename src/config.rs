@@ -22,6 +22,17 @@ pub enum AuthMode {
     Pat { token: Secret },
 }
 
+impl AuthMode {
+    /// Who calls Atlassian, for logs and the audit trail (never a secret).
+    pub fn identity(&self) -> String {
+        match self {
+            AuthMode::OAuth { client_id, .. } => format!("oauth:{client_id}"),
+            AuthMode::Basic { email, .. } => format!("basic:{email}"),
+            AuthMode::Pat { .. } => "pat".to_string(),
+        }
+    }
+}
+
 /// Everything the server needs to reach Atlassian.
 #[derive(Clone, Debug)]
 pub struct Settings {

@@ -135,3 +135,41 @@ pub fn spec_def(name: &str) -> Option<&'static SpecDef> {
         .iter()
         .find(|s| s.name == name)
 }
+
+/// A minimal tool for unit tests: GET, read-only, no parameters, body, scopes or shaping.
+#[cfg(test)]
+pub(crate) const fn test_tool(name: &'static str) -> ToolDef {
+    ToolDef {
+        name,
+        description: "",
+        spec: "jira",
+        operation_id: "x",
+        method: "GET",
+        path: "/x",
+        toolsets: &[],
+        input_schema: "{}",
+        annotations: Annotations {
+            title: None,
+            read_only: true,
+            destructive: false,
+            idempotent: true,
+            open_world: true,
+        },
+        scopes_classic: &[],
+        scopes_granular: &[],
+        params: &[],
+        body: BodyDef {
+            present: false,
+            base: None,
+            fields: &[],
+        },
+        response: ResponseShape {
+            items: None,
+            project: &[],
+            drop: &[],
+            transform: &[],
+        },
+        prefetch: None,
+        deprecated: false,
+    }
+}

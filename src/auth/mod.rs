@@ -96,13 +96,4 @@ impl Auth {
             }
         }
     }
-
-    /// Who calls Atlassian, for logs and the audit trail (never a secret).
-    pub fn identity(&self) -> String {
-        match self {
-            Auth::OAuth(t) => format!("oauth:{}", t.client_id()),
-            Auth::Basic { email, .. } => format!("basic:{email}"),
-            Auth::Pat(_) => "pat".to_string(),
-        }
-    }
 }

@@ -107,39 +107,12 @@ mod tests {
         classic: &'static [&'static str],
         granular: &'static [&'static str],
     ) -> ToolDef {
-        ToolDef {
-            name,
-            description: "",
-            spec: "jira",
-            operation_id: "x",
-            method: "GET",
-            path: "/x",
-            toolsets: &["jira", "jira_issues"],
-            input_schema: "{}",
-            annotations: Annotations {
-                title: None,
-                read_only,
-                destructive: false,
-                idempotent: true,
-                open_world: true,
-            },
-            scopes_classic: classic,
-            scopes_granular: granular,
-            params: &[],
-            body: BodyDef {
-                present: false,
-                base: None,
-                fields: &[],
-            },
-            response: ResponseShape {
-                items: None,
-                project: &[],
-                drop: &[],
-                transform: &[],
-            },
-            prefetch: None,
-            deprecated: false,
-        }
+        let mut t = test_tool(name);
+        t.toolsets = &["jira", "jira_issues"];
+        t.annotations.read_only = read_only;
+        t.scopes_classic = classic;
+        t.scopes_granular = granular;
+        t
     }
 
     fn filters(pairs: &[(&str, &str)]) -> Filters {

@@ -33,6 +33,8 @@ pub struct ServerState {
     /// ATLASSIAN_OAUTH_SCOPE is not set).
     learned_scopes: std::sync::OnceLock<std::collections::BTreeSet<String>>,
     audit: Audit,
+    /// Who calls Atlassian, for the audit trail.
+    identity: String,
     /// The tools served (after filters), as `tools/list` returns them.
     listed: Vec<Tool>,
 }
@@ -84,6 +86,7 @@ pub fn visible_tools(filters: &Filters) -> Vec<&'static ToolDef> {
 impl AtlassianServer {
     pub fn new(settings: Settings, filters: Filters, audit: Audit, retry: RetryPolicy) -> Self {
         let listed = visible_tools(&filters).into_iter().map(mcp_tool).collect();
+        let identity = settings.auth.identity();
         AtlassianServer(Arc::new(ServerState {
             settings,
             retry,
@@ -91,6 +94,7 @@ impl AtlassianServer {
             app: OnceCell::new(),
             learned_scopes: std::sync::OnceLock::new(),
             audit,
+            identity,
             listed,
         }))
     }
@@ -157,14 +161,6 @@ impl AtlassianServer {
             .await
     }
 
-    fn identity(&self) -> String {
-        match &self.0.settings.auth {
-            crate::config::AuthMode::OAuth { client_id, .. } => format!("oauth:{client_id}"),
-            crate::config::AuthMode::Basic { email, .. } => format!("basic:{email}"),
-            crate::config::AuthMode::Pat { .. } => "pat".into(),
-        }
-    }
-
     /// Runs one tool call; every outcome but an unknown tool is a tool result.
     pub async fn run(
         &self,
@@ -187,7 +183,7 @@ impl AtlassianServer {
                 outcome,
                 status,
                 started.elapsed().as_millis(),
-                &self.identity(),
+                &self.0.identity,
             );
         };
         if let Err(why) = self.check(tool) {

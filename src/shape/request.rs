@@ -210,14 +210,7 @@ mod tests {
         },
     ];
     static TOOL: ToolDef = ToolDef {
-        name: "t",
-        description: "",
-        spec: "jira",
-        operation_id: "x",
         method: "POST",
-        path: "/x",
-        toolsets: &[],
-        input_schema: "{}",
         annotations: Annotations {
             title: None,
             read_only: false,
@@ -225,22 +218,13 @@ mod tests {
             idempotent: false,
             open_world: true,
         },
-        scopes_classic: &[],
-        scopes_granular: &[],
         params: PARAMS,
         body: BodyDef {
             present: true,
             base: Some("{\"update\":{}}"),
             fields: FIELDS,
         },
-        response: ResponseShape {
-            items: None,
-            project: &[],
-            drop: &[],
-            transform: &[],
-        },
-        prefetch: None,
-        deprecated: false,
+        ..test_tool("t")
     };
 
     #[test]
